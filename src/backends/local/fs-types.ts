@@ -1,0 +1,1 @@
+export type { LocalDirEntry, LocalFileHandle, LocalFs as LocalFileSystem, LocalStats } from '../../types.js';

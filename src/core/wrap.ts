@@ -1,0 +1,30 @@
+import { AudioStoreError } from '../errors.js';
+import type { StorageBackend } from '../backend.js';
+import { redact } from '../log.js';
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const name = err.name && err.name !== 'Error' ? err.name : typeof code === 'string' ? code : '';
+    return [name, err.message].filter(Boolean).join(': ') || 'unknown error';
+  }
+  return String(err);
+}
+
+/**
+ * The one place where backend failures become AudioStoreErrors: the backend classifies, the core
+ * names the operation and the key, keeps the original as `cause`, and strips secrets from the text.
+ */
+export function wrapError(
+  err: unknown,
+  backend: StorageBackend,
+  op: string,
+  key: string | undefined,
+  secrets: readonly string[],
+): AudioStoreError {
+  if (err instanceof AudioStoreError) return err;
+  const code = backend.classifyError?.(err) ?? 'BACKEND_ERROR';
+  const where = key === undefined ? '' : ` "${key}"`;
+  const message = redact(`${op}${where} failed on ${backend.name} storage: ${describe(err)}`, secrets);
+  return new AudioStoreError(code, message, { key, cause: err });
+}

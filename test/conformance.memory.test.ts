@@ -1,0 +1,3 @@
+import { runBackendConformance, createMemoryBackend } from '../src/testing/index.js';
+
+runBackendConformance('memory', () => createMemoryBackend());
