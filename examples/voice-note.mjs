@@ -21,7 +21,9 @@ const same = hash.digest('hex') === saved.checksum.sha256 && got.size === statSy
 console.log(`read     ${got.size} bytes, metadata ${JSON.stringify(got.metadata)}, ${same ? 'identical' : 'DIFFERENT'}`);
 
 const partial = await store.get(saved.key, { range: { start: 0, end: 3 } });
-console.log(`range    bytes ${partial.range.start}-${partial.range.end} of ${partial.totalSize}`);
+let magic = '';
+for await (const chunk of partial.body) magic += chunk.toString('latin1');
+console.log(`range    bytes ${partial.range.start}-${partial.range.end} of ${partial.totalSize}: "${magic}"`);
 
 const { connection, warnings } = await store.status();
 console.log(`status   connection ${connection.ok ? 'ok' : 'FAILED'} in ${connection.latencyMs} ms${warnings.length ? `; ${warnings.join('; ')}` : ''}`);

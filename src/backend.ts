@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { AudioStoreErrorCode } from './errors.js';
-import type { AudioMetadata } from './types.js';
+import type { AudioInfo, AudioMetadata } from './types.js';
 
 /**
  * What the core hands a backend to store. The key is already normalized, the body already
@@ -19,15 +19,8 @@ export interface BackendPutInput {
   size?: number;
 }
 
-/** A stored object as a backend describes it. */
-export interface BackendObjectInfo {
-  key: string;
-  size: number;
-  contentType: string;
-  lastModified: Date;
-  etag?: string;
-  metadata: AudioMetadata;
-}
+/** A stored object as a backend describes it: the same shape callers get from `head`. */
+export type BackendObjectInfo = AudioInfo;
 
 /** A listing entry. Backends whose listings lack type or metadata (S3) leave them out; the core fills them in. */
 export interface BackendListEntry {

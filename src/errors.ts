@@ -34,9 +34,13 @@ export interface AudioStoreErrorOptions {
   cause?: unknown;
 }
 
+// Shared across copies of the library (its ESM and CJS builds loaded side by side, or two versions).
+const BRAND = Symbol.for('audio-store.AudioStoreError');
+
 /** The one error class thrown by audio-store. Check `code`, never the message. */
 export class AudioStoreError extends Error {
   override readonly name = 'AudioStoreError';
+  readonly [BRAND] = true;
   readonly code: AudioStoreErrorCode;
   readonly key?: string;
 
@@ -54,5 +58,6 @@ export class AudioStoreError extends Error {
  * if (isAudioStoreError(err, 'NOT_FOUND')) res.statusCode = 404;
  */
 export function isAudioStoreError(err: unknown, code?: AudioStoreErrorCode): err is AudioStoreError {
-  return err instanceof AudioStoreError && (code === undefined || err.code === code);
+  const branded = typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true;
+  return branded && (code === undefined || (err as AudioStoreError).code === code);
 }

@@ -177,6 +177,7 @@ export interface S3Options {
 /** The parts of a `stat` result the local backend reads. memfs types its numbers as `number | bigint`. */
 export interface LocalStats {
   size: number | bigint;
+  ino: number | bigint;
   mtime: Date;
   isFile(): boolean;
   isDirectory(): boolean;

@@ -64,7 +64,7 @@ describe('ingestBody', () => {
     expect(ingested.totals().sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('stops reading a source at the limit and destroys it', async () => {
+  it('stops reading a source at the limit and hands it back undestroyed', async () => {
     let pulled = 0;
     const endless = new Readable({
       read() {
@@ -77,7 +77,12 @@ describe('ingestBody', () => {
     expect(isAudioStoreError(err, 'TOO_LARGE')).toBe(true);
     expect(ingested.failure()?.code).toBe('TOO_LARGE');
     expect(pulled).toBeLessThan(10);
-    expect(endless.destroyed).toBe(true);
+    // The caller owns the stream (an HTTP request whose socket must still carry the 413 reply).
+    expect(endless.destroyed).toBe(false);
+    const after = pulled;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pulled - after).toBeLessThanOrEqual(1);
+    expect(endless.listenerCount('data') + endless.listenerCount('readable')).toBe(0);
   });
 
   it('rejects a known-size body over the limit before reading it', async () => {

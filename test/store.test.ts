@@ -186,3 +186,94 @@ describe('get', () => {
     expect((await readAll(got.body)).length).toBe(1000);
   });
 });
+
+describe('failed puts', () => {
+  it('leave the caller able to answer an HTTP upload with 413 or 415', async () => {
+    const http = await import('node:http');
+    const store = createAudioStore({ backend: createMemoryBackend(), maxBytes: 50_000, logger: false });
+    const server = http.createServer(async (req, res) => {
+      try {
+        const saved = await store.put(req);
+        res.writeHead(201).end(saved.key);
+      } catch (err) {
+        const status = isAudioStoreError(err, 'TOO_LARGE') ? 413 : isAudioStoreError(err, 'UNSUPPORTED_TYPE') ? 415 : 500;
+        res.writeHead(status, { connection: 'close' }).end(isAudioStoreError(err) ? err.code : 'error');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const send = async (body: Uint8Array<ArrayBuffer>) => {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body });
+      return [res.status, await res.text()];
+    };
+    try {
+      expect(await send(new Uint8Array(makeWav(1000)))).toEqual([201, expect.stringMatching(/\.wav$/)]);
+      expect(await send(new Uint8Array(20_000).fill(7))).toEqual([415, 'UNSUPPORTED_TYPE']);
+      expect(await send(new Uint8Array(makeWav(400_000)))).toEqual([413, 'TOO_LARGE']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('hand back a source the backend never read, neither destroyed nor still attached', async () => {
+    const refusing: StorageBackend = { ...createMemoryBackend(), name: 'refusing', put: () => Promise.reject(new Error('disk on fire')) };
+    const store = createAudioStore({ backend: refusing, logger: false });
+    const source = Readable.from([makeWav(10_000).subarray(0, 5000), makeWav(10_000).subarray(5000)], { objectMode: false });
+    await expect(store.put(source, { key: 'x.wav' })).rejects.toMatchObject({ code: 'BACKEND_ERROR', message: expect.stringContaining('disk on fire') });
+    expect(source.destroyed).toBe(false);
+    expect(source.listenerCount('data') + source.listenerCount('readable')).toBe(0);
+  });
+
+  it('leave nothing when the backend stops reading half-way', async () => {
+    const memory = createMemoryBackend();
+    const partial: StorageBackend = {
+      ...memory,
+      name: 'partial',
+      put: async (input) => {
+        const first: Uint8Array[] = [];
+        for await (const chunk of input.body) {
+          first.push(chunk as Uint8Array);
+          break;
+        }
+        return memory.put({ ...input, body: Readable.from(first) });
+      },
+    };
+    const store = createAudioStore({ backend: partial, logger: false });
+    const body = Readable.from([makeWav(10_000).subarray(0, 5000), makeWav(10_000).subarray(5000)], { objectMode: false });
+    await expect(store.put(body, { key: 'x.wav' })).rejects.toMatchObject({ code: 'BACKEND_ERROR' });
+    expect(await store.exists('x.wav')).toBe(false);
+  });
+
+  it('store nothing when no URL can be made for the key', async () => {
+    const memory = createMemoryBackend();
+    const noUrls: StorageBackend = { ...memory, name: 'no-urls', url: () => Promise.reject(new Error('signer down')) };
+    const store = createAudioStore({ backend: noUrls, logger: false });
+    await expect(store.put(makeWav(1000), { key: 'x.wav' })).rejects.toMatchObject({ code: 'BACKEND_ERROR' });
+    expect(await store.exists('x.wav')).toBe(false);
+  });
+});
+
+describe('secrets', () => {
+  it('are redacted from errors, logs and status even when the store echoes them', async () => {
+    const echo = () => Promise.reject(new Error(`The AWS Access Key Id ${KEY_ID} with secret ${SECRET} is not valid`));
+    const leaky: StorageBackend = { ...createMemoryBackend(), name: 'leaky', check: echo, head: echo, delete: echo };
+    const logger = capture();
+    const store = createAudioStore({ backend: leaky, logger, debug: true, env: { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET } });
+    const headErr = (await store.head('a.wav').catch((e: unknown) => e)) as Error;
+    const deleteErr = (await store.delete('a.wav').catch((e: unknown) => e)) as Error;
+    const status = await store.status();
+    const selfTest = await store.selfTest();
+    const everything = [headErr.message, deleteErr.message, JSON.stringify(status), JSON.stringify(selfTest), ...logger.lines].join('\n');
+    expect(everything).toContain('[redacted]');
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(KEY_ID);
+  });
+});
+
+describe('isAudioStoreError', () => {
+  it('recognises errors from another copy of the library by their brand', () => {
+    const foreign = Object.assign(new Error('x'), { code: 'NOT_FOUND', [Symbol.for('audio-store.AudioStoreError')]: true });
+    expect(isAudioStoreError(foreign, 'NOT_FOUND')).toBe(true);
+    expect(isAudioStoreError(Object.assign(new Error('x'), { code: 'NOT_FOUND' }))).toBe(false);
+  });
+});

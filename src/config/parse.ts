@@ -28,19 +28,8 @@ export function parseBaseUrl(name: string, raw: string): Parsed<string> {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad(`${name} must be an http:// or https:// URL`);
   if (url.search || url.hash) return bad(`${name} must not have a query or fragment`);
+  if (url.username || url.password) return bad(`${name} must not contain a user name or password`);
   return ok(url.toString().replace(/\/+$/, ''));
-}
-
-/** The URL with any `user:password@` removed, for display. */
-export function withoutUserinfo(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = '';
-    url.password = '';
-    return url.toString().replace(/\/+$/, '');
-  } catch {
-    return '[invalid URL]';
-  }
 }
 
 /**

@@ -150,7 +150,7 @@ export function resolveConfig(options: AudioStoreOptions = {}): ResolvedConfig {
   const requested = pickBackend(options, env, problems);
 
   const s3Signals = S3_ONLY_VARS.filter((name) => read(env, name) !== undefined);
-  const s3Meant = requested === 's3' || (requested === 'auto' && (options.s3?.bucket !== undefined || s3Signals.length > 0));
+  const s3Meant = requested === 's3' || (requested === 'auto' && (options.s3?.bucket !== undefined || options.s3?.client !== undefined || s3Signals.length > 0));
 
   let choice: BackendChoice;
   if (typeof requested === 'object') choice = { kind: 'custom', backend: requested };
@@ -168,7 +168,7 @@ export function resolveConfig(options: AudioStoreOptions = {}): ResolvedConfig {
   const production = env.NODE_ENV === 'production';
   if (choice.kind === 'local') {
     if (read(env, 'AWS_ACCESS_KEY_ID') !== undefined || read(env, 'AWS_SECRET_ACCESS_KEY') !== undefined) {
-      warnings.push('AWS credentials are set but AWS_S3_BUCKET is not: using local storage');
+      warnings.push('AWS credentials are set but S3 is not selected (no AWS_S3_BUCKET, or AUDIO_STORE_BACKEND=local): using local storage');
     }
     if (production) warnings.push('Using local disk storage in production: files may not persist across restarts or deploys. Set AWS_S3_BUCKET to use S3.');
   }

@@ -16,20 +16,35 @@ export interface IngestedBody {
   failure(): AudioStoreError | undefined;
   /** Bytes streamed, and the digest once the whole body has streamed (undefined before). */
   totals(): { size: number; sha256: string | undefined };
+  /** Stops reading the caller's source, for a put that failed before (or while) reading it. */
+  release(): Promise<void>;
 }
 
 function isNodeReadable(body: unknown): body is Readable {
   return body instanceof Readable || (typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function' && typeof (body as Readable).read === 'function');
 }
 
+function isWebStream(body: unknown): body is ReadableStream<Uint8Array> {
+  return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
+}
+
+/**
+ * Iterates the caller's body without taking ownership of it: stopping early detaches from a Node
+ * stream or a web stream instead of destroying it. Destroying an `http.IncomingMessage` would
+ * destroy its socket, and the caller could no longer answer 413 or 415.
+ */
 function toSource(body: AudioBody, key: string | undefined): { chunks: AsyncIterator<unknown>; knownSize?: number } {
   if (body instanceof Uint8Array) return { chunks: [body][Symbol.iterator]() as unknown as AsyncIterator<unknown>, knownSize: body.byteLength };
   if (body instanceof ArrayBuffer) return toSource(new Uint8Array(body), key);
   if (typeof Blob !== 'undefined' && body instanceof Blob) {
     return { chunks: (body.stream() as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator](), knownSize: body.size };
   }
-  if (isNodeReadable(body) || (typeof body === 'object' && body !== null && Symbol.asyncIterator in body)) {
-    // Node Readables, web ReadableStreams (async iterable since Node 18) and plain async iterables.
+  if (isNodeReadable(body)) return { chunks: body.iterator({ destroyOnReturn: false }) };
+  if (isWebStream(body)) {
+    const values = (body as unknown as { values(o: { preventCancel: boolean }): AsyncIterableIterator<unknown> }).values({ preventCancel: true });
+    return { chunks: values };
+  }
+  if (typeof body === 'object' && body !== null && Symbol.asyncIterator in body) {
     return { chunks: (body as AsyncIterable<unknown>)[Symbol.asyncIterator]() };
   }
   throw new AudioStoreError(
@@ -56,9 +71,10 @@ function sourceError(err: unknown, key: string | undefined): AudioStoreError {
   return new AudioStoreError('BACKEND_ERROR', `Reading the body failed: ${why}`, { key, cause: err });
 }
 
-async function release(chunks: AsyncIterator<unknown>, body: AudioBody): Promise<void> {
-  if (isNodeReadable(body)) body.destroy();
-  await chunks.return?.().catch(() => undefined);
+/** Ends our iteration of the source once; see {@link toSource} for why it never destroys it. */
+function releaser(chunks: AsyncIterator<unknown>): () => Promise<void> {
+  let released: Promise<void> | undefined;
+  return () => (released ??= Promise.resolve(chunks.return?.()).then(() => undefined, () => undefined));
 }
 
 /**
@@ -68,6 +84,7 @@ async function release(chunks: AsyncIterator<unknown>, body: AudioBody): Promise
  */
 export async function ingestBody(body: AudioBody, maxBytes: number, key: string | undefined): Promise<IngestedBody> {
   const { chunks, knownSize } = toSource(body, key);
+  const release = releaser(chunks);
   const head: Uint8Array[] = [];
   let headBytes = 0;
   let done = false;
@@ -85,23 +102,27 @@ export async function ingestBody(body: AudioBody, maxBytes: number, key: string 
       if (headBytes > maxBytes) throw tooLarge(maxBytes, key);
     }
     if (headBytes === 0) throw new AudioStoreError('EMPTY_BODY', 'Body is empty', { key });
-    const format = await sniffAudio(Buffer.concat(head).subarray(0, SNIFF_BYTES), key);
-    return withTotals(format, knownSize, head, done ? undefined : chunks, maxBytes, key, body);
+    // Only the sniffed bytes are copied, however large the first chunk is.
+    const sample = head.length === 1 ? (head[0] as Uint8Array).subarray(0, SNIFF_BYTES) : Buffer.concat(head, Math.min(headBytes, SNIFF_BYTES));
+    const format = await sniffAudio(sample, key);
+    return withTotals({ format, knownSize, head, rest: done ? undefined : chunks, release, maxBytes, key });
   } catch (err) {
-    await release(chunks, body);
+    await release();
     throw sourceError(err, key);
   }
 }
 
-function withTotals(
-  format: AudioFormat,
-  knownSize: number | undefined,
-  head: Uint8Array[],
-  rest: AsyncIterator<unknown> | undefined,
-  maxBytes: number,
-  key: string | undefined,
-  body: AudioBody,
-): IngestedBody {
+interface TotalsInput {
+  format: AudioFormat;
+  knownSize: number | undefined;
+  head: Uint8Array[];
+  rest: AsyncIterator<unknown> | undefined;
+  release: () => Promise<void>;
+  maxBytes: number;
+  key: string | undefined;
+}
+
+function withTotals({ format, knownSize, head, rest, release, maxBytes, key }: TotalsInput): IngestedBody {
   const hash = createHash('sha256');
   let size = 0;
   let sha256: string | undefined;
@@ -123,7 +144,6 @@ function withTotals(
   }
 
   async function* all(): AsyncGenerator<Uint8Array> {
-    let finished = false;
     try {
       for (const bytes of head) yield count(bytes);
       head.length = 0;
@@ -132,11 +152,10 @@ function withTotals(
           yield count(asBytes(next.value, key));
         }
       }
-      finished = true;
       sha256 = hash.digest('hex');
     } finally {
-      // A consumer that stops early (a failed upload) must not leave the caller's stream open.
-      if (!finished && rest) await release(rest, body);
+      // A consumer that stops early (a failed upload) must not leave the caller's stream attached.
+      if (sha256 === undefined) await release();
     }
   }
 
@@ -147,5 +166,6 @@ function withTotals(
     ...(knownSize === undefined ? {} : { knownSize }),
     failure: () => failure,
     totals: () => ({ size, sha256 }),
+    release,
   };
 }

@@ -60,15 +60,20 @@ export function normalizeKey(raw: unknown, options: { allowReserved?: boolean } 
  */
 export function normalizePrefix(raw: unknown): string {
   const prefix = canonical(raw ?? '', true);
-  if (isReserved(prefix) || prefix === RESERVED_PREFIX.slice(0, -1)) {
+  if (isReserved(prefix)) {
     reject(raw, `keys under "${RESERVED_PREFIX}" are reserved`);
   }
   return prefix;
 }
 
-/** True for keys that belong to the library itself. */
+/**
+ * True for keys that belong to the library itself. Compared the way macOS and Windows file
+ * systems compare names (ignoring case, and on Windows trailing dots and spaces), so that
+ * `.Audio-Store/` can't reach the local backend's own files there.
+ */
 export function isReserved(key: string): boolean {
-  return key.startsWith(RESERVED_PREFIX);
+  const first = key.split('/', 1)[0] ?? '';
+  return first.toLowerCase().replace(/[. ]+$/, '') === RESERVED_PREFIX.slice(0, -1);
 }
 
 /** `YYYY/MM/DD/<uuid>.<ext>` in UTC: spreads keys by day, so listing and expiring a day is cheap. */
@@ -77,4 +82,9 @@ export function generateKey(ext: string, now: Date = new Date()): string {
   const m = String(now.getUTCMonth() + 1).padStart(2, '0');
   const d = String(now.getUTCDate()).padStart(2, '0');
   return `${y}/${m}/${d}/${randomUUID()}.${ext}`;
+}
+
+/** A key as a URL path: each segment percent-encoded, so spaces, `+`, `&`, `#`, `?` and unicode survive. */
+export function encodeKeyPath(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
 }

@@ -24,9 +24,11 @@ export function validateMetadata(metadata: unknown, key: string | undefined): Au
     if (!NAME.test(name)) fail(`name ${JSON.stringify(name)} must be letters, digits, "-", "_" or "."`);
     const lower = name.toLowerCase();
     if (lower.startsWith(RESERVED_METADATA_PREFIX)) fail(`names starting with "${RESERVED_METADATA_PREFIX}" are reserved`);
-    if (seen.has(lower)) fail(`name ${JSON.stringify(name)} differs from another only in case`);
+    // S3 lowercases header names and Ceph RGW also turns "_" into "-": such names would collide.
+    const folded = lower.replace(/_/g, '-');
+    if (seen.has(folded)) fail(`name ${JSON.stringify(name)} differs from another only in case or "_" versus "-"`);
     if (typeof value !== 'string') fail(`value of ${JSON.stringify(name)} must be a string`);
-    seen.add(lower);
+    seen.add(folded);
     bytes += Buffer.byteLength(name) + Buffer.byteLength(value as string);
     out[name] = value as string;
   }

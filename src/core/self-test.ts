@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { AudioStoreError } from '../errors.js';
 import type { SelfTestResult, SelfTestStep, StoredAudio } from '../types.js';
 import { canaryWav } from './canary.js';
+import { readAll } from './read-all.js';
 import { RESERVED_PREFIX } from './key.js';
 import { report } from './status.js';
 import type { StoreContext } from './store.js';
-
-async function readAll(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
 
 function mismatch(what: string): AudioStoreError {
   return new AudioStoreError('BACKEND_ERROR', `${what} did not match what was written`);

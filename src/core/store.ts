@@ -76,7 +76,10 @@ export function createStore(ctx: StoreContext): AudioStore {
     const ingested = await ingestBody(body, ctx.maxBytes, given);
     const key = given ?? generateKey(ingested.format.ext);
     const contentType = chooseContentType(ingested.format, options.contentType);
+    let link: string;
     try {
+      // Before the write: a put that rejects must not have stored anything.
+      link = await url(key, ctx.urlExpiresIn);
       await backend.put({
         key,
         body: ingested.stream,
@@ -86,14 +89,17 @@ export function createStore(ctx: StoreContext): AudioStore {
       });
     } catch (err) {
       ingested.stream.destroy();
+      await ingested.release();
       // The body's own failure (TOO_LARGE, a broken source) explains more than the backend's echo of it.
       throw fail(ingested.failure() ?? err, 'put', key);
     }
     const { size, sha256 } = ingested.totals();
     if (sha256 === undefined) {
+      await ingested.release();
+      // Whatever the backend kept of a body it did not finish reading is not the caller's object.
+      await backend.delete(key).catch(() => undefined);
       throw fail(new Error('the backend finished before reading the whole body'), 'put', key);
     }
-    const link = await url(key, ctx.urlExpiresIn);
     log.debug('[audio-store] put', { backend: backend.name, key, size, contentType, url: urlKind(link) });
     return { key, url: link, size, contentType, storageType: backend.name, checksum: { sha256 } };
   }
@@ -202,9 +208,14 @@ export function createStore(ctx: StoreContext): AudioStore {
     // An async generator, so that a bad prefix rejects the first step like every other failure.
     async *list(prefix = ''): AsyncGenerator<AudioInfo> {
       const p = normalizePrefix(prefix);
+      let count = 0;
       for await (const info of mapOrdered(visible(p), LIST_FILL_CONCURRENCY, fill)) {
-        if (info) yield info;
+        if (info) {
+          count++;
+          yield info;
+        }
       }
+      log.debug('[audio-store] list', { backend: backend.name, prefix: p, count });
     },
 
     async deletePrefix(prefix: string): Promise<number> {

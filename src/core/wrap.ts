@@ -22,7 +22,11 @@ export function wrapError(
   key: string | undefined,
   secrets: readonly string[],
 ): AudioStoreError {
-  if (err instanceof AudioStoreError) return err;
+  if (err instanceof AudioStoreError) {
+    // A backend may have quoted the store's own error text, which can echo a credential.
+    const clean = redact(err.message, secrets);
+    return clean === err.message ? err : new AudioStoreError(err.code, clean, { key: err.key, cause: err.cause });
+  }
   const code = backend.classifyError?.(err) ?? 'BACKEND_ERROR';
   const where = key === undefined ? '' : ` "${key}"`;
   const message = redact(`${op}${where} failed on ${backend.name} storage: ${describe(err)}`, secrets);

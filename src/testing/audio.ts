@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { wavHeader } from '../core/wav.js';
 
 /** xorshift32: cheap, deterministic, and never all-equal bytes, so range reads are meaningful. */
 function noise(seed: number): (out: Buffer, from: number) => void {
@@ -13,23 +14,6 @@ function noise(seed: number): (out: Buffer, from: number) => void {
       out[i] = x & 0xff;
     }
   };
-}
-
-function wavHeader(totalBytes: number): Buffer {
-  const buf = Buffer.alloc(44);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(totalBytes - 8, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(1, 22); // mono
-  buf.writeUInt32LE(8000, 24);
-  buf.writeUInt32LE(8000, 28);
-  buf.writeUInt16LE(1, 32);
-  buf.writeUInt16LE(8, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(totalBytes - 44, 40);
-  return buf;
 }
 
 /**
@@ -69,9 +53,4 @@ export function wavStream(totalBytes: number, chunkBytes = 64 * 1024, seed = 1):
   });
 }
 
-/** Reads a stream to the end; for tests that compare bytes. */
-export async function readAll(body: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
+export { readAll } from '../core/read-all.js';

@@ -248,6 +248,8 @@ export function runBackendConformance(
         const key = k('meta/bad.wav');
         await expectCode(store.put(makeWav(300, 9), { key, metadata: { 'bad name': 'x' } }), 'INVALID_METADATA');
         await expectCode(store.put(makeWav(300, 9), { key, metadata: { a: '1', A: '2' } }), 'INVALID_METADATA');
+        await expectCode(store.put(makeWav(300, 9), { key, metadata: { a_b: '1', 'a-b': '2' } }), 'INVALID_METADATA');
+        await expectCode(store.put(makeWav(300, 9), { key, metadata: { 'Audio-Store-Names': 'x' } }), 'INVALID_METADATA');
         await expectCode(store.put(makeWav(300, 9), { key, metadata: { big: 'x'.repeat(5000) } }), 'INVALID_METADATA');
         expect(await store.exists(key)).toBe(false);
       });
@@ -438,7 +440,8 @@ export function runBackendConformance(
 
       it('refuses a body whose stream breaks mid-way', async () => {
         const err = await store.put(brokenStream(makeWav(100_000, 65)), { key }).catch((e: unknown) => e);
-        expect(isAudioStoreError(err)).toBe(true);
+        expect(isAudioStoreError(err, 'BACKEND_ERROR')).toBe(true);
+        expect((err as Error).message).toContain('client went away');
         await intact();
       });
     });

@@ -18,6 +18,7 @@ interface SyncFs {
   readdirSync(path: string, options: { withFileTypes: true }): ReadonlyArray<string | Buffer | { name: string | Buffer; isDirectory(): boolean }>;
   utimesSync(path: string, atime: Date, mtime: Date): void;
   rmSync(path: string, options: { recursive: true; force: true }): void;
+  renameSync(from: string, to: string): void;
 }
 
 interface Env {
@@ -469,6 +470,15 @@ describe.each(ENVS)('local backend on $name', ({ make }) => {
       await put(backend, 'stale.mp3', bytes('short'), 'audio/x-custom', { a: '1' });
       env.sync.writeFileSync(env.join(env.dir, 'stale.mp3'), 'a longer body written behind our back');
       expect(await backend.head('stale.mp3')).toMatchObject({ contentType: 'audio/mpeg', metadata: {} });
+    });
+
+    it('ignores a sidecar of an earlier file of the same size', async () => {
+      await put(backend, 'same.wav', bytes('first'), 'audio/x-custom', { version: '1' });
+      // A file replaced outside the library (or by a put that failed between its two renames).
+      const target = env.join(env.dir, 'same.wav');
+      env.sync.writeFileSync(target + '.new', 'other');
+      env.sync.renameSync(target + '.new', target);
+      expect(await backend.head('same.wav')).toMatchObject({ size: 5, contentType: 'audio/wav', metadata: {} });
     });
 
     it('maps every known extension, in any case', async () => {

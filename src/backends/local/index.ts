@@ -42,7 +42,7 @@ import { createLayout, type Layout } from './layout.js';
 import { moveIntoPlace } from './move-into-place.js';
 import { pruneEmptyParents } from './prune.js';
 import { createUrlBuilder } from './public-url.js';
-import { encodeSidecar, readDescription } from './sidecar.js';
+import { encodeSidecar, fileIdentity, readDescription } from './sidecar.js';
 import { createTempFiles } from './temp-files.js';
 import { walkFiles } from './walk.js';
 import { writeNewFile } from './write-file.js';
@@ -96,7 +96,7 @@ export function createLocalBackend(config: LocalBackendConfig): StorageBackend {
 
   async function describeFile(key: string, stats: LocalStats): Promise<BackendObjectInfo> {
     const size = Number(stats.size);
-    const { contentType, metadata } = await readDescription(fs, layout.sidecarPath(key), key, size);
+    const { contentType, metadata } = await readDescription(fs, layout.sidecarPath(key), key, stats);
     return { key, size, contentType, lastModified: stats.mtime, etag: weakEtag(size, stats.mtime), metadata };
   }
 
@@ -132,7 +132,7 @@ export function createLocalBackend(config: LocalBackendConfig): StorageBackend {
         await fs.promises.mkdir(layout.tmpDir, { recursive: true });
         const stats = await writeNewFile(fs, dataTemp, input.body);
         const size = Number(stats.size);
-        const sidecar = encodeSidecar({ key, contentType: input.contentType, metadata: input.metadata, size });
+        const sidecar = encodeSidecar({ key, contentType: input.contentType, metadata: input.metadata, file: fileIdentity(stats) });
         // Prepared before the data is committed, so that a full disk fails the put, not the sidecar.
         await writeNewFile(fs, sidecarTemp, Readable.from([sidecar]));
         const sidecarPath = layout.sidecarPath(key);

@@ -1,3 +1,5 @@
+import { encodeKeyPath } from '../../core/key.js';
+
 /**
  * Builds `baseUrl + publicPath + '/' + key`, each key segment percent-encoded, so that spaces,
  * `+`, `&`, `#`, `?` and unicode survive a browser. Relative when there is no `baseUrl`.
@@ -5,5 +7,5 @@
 export function createUrlBuilder(publicPath: string, baseUrl?: string): (key: string) => string {
   const path = publicPath.replace(/\/+$/, '');
   const prefix = (baseUrl ?? '').replace(/\/+$/, '') + (path === '' || path.startsWith('/') ? path : `/${path}`);
-  return (key) => `${prefix}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return (key) => `${prefix}/${encodeKeyPath(key)}`;
 }

@@ -9,6 +9,7 @@ import type {
   StorageBackend,
 } from '../../backend.js';
 import { AudioStoreError } from '../../errors.js';
+import { encodeKeyPath } from '../../core/key.js';
 import { resolveRange } from '../../core/range.js';
 
 interface MemoryObject {
@@ -95,7 +96,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Storage
     },
 
     async url(key: string) {
-      return `${baseUrl}/${key.split('/').map(encodeURIComponent).join('/')}`;
+      return `${baseUrl}/${encodeKeyPath(key)}`;
     },
 
     async check() {},

@@ -4,8 +4,9 @@ import { decodeMimeWords } from './mime-words.js';
 
 /**
  * The reserved entry written with every non-empty metadata set. Its value is the format version
- * followed by the original names that have capitals, comma-separated (`1,UserId,Title`): S3
- * lowercases names, so this restores their case. Its presence also says the values are encoded.
+ * followed by the original names that have capitals or underscores, comma-separated
+ * (`1,UserId,Title,call_id`): S3 lowercases names (and Ceph RGW turns `_` into `-`), so this
+ * restores them. Its presence also says the values are encoded.
  */
 export const NAMES_ENTRY = 'audio-store-names';
 const FORMAT_VERSION = '1';
@@ -29,8 +30,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function encodeMetadata(metadata: AudioMetadata, key: string): Record<string, string> {
   const names = Object.keys(metadata);
   if (names.length === 0) return {};
-  const capitalized = names.filter((name) => name !== name.toLowerCase());
-  const entries: Array<[string, string]> = [[NAMES_ENTRY, [FORMAT_VERSION, ...capitalized].join(',')]];
+  // Ceph RGW also hands names back with "_" turned into "-": those are recorded too.
+  const recorded = names.filter((name) => name !== name.toLowerCase() || name.includes('_'));
+  const entries: Array<[string, string]> = [[NAMES_ENTRY, [FORMAT_VERSION, ...recorded].join(',')]];
   for (const name of names) {
     const value = metadata[name] ?? '';
     if (LONE_SURROGATE.test(value)) {
@@ -63,6 +65,12 @@ export function decodeMetadata(stored: Record<string, string> | undefined): Audi
     return Object.fromEntries(entries.map(([name, value]) => [name, decodeMimeWords(value) ?? value]));
   }
   const originalNames = new Map(marker.slice(1).map((name) => [name.toLowerCase(), name]));
+  // Ceph RGW returns `x_y` as `x-y`: recognise that form too, unless the store kept the name as written.
+  const returned = new Set(entries.map(([name]) => name));
+  for (const [lower, original] of [...originalNames]) {
+    const folded = lower.replace(/_/g, '-');
+    if (folded !== lower && !returned.has(lower) && !originalNames.has(folded)) originalNames.set(folded, original);
+  }
   return Object.fromEntries(
     entries
       .filter(([name]) => name !== NAMES_ENTRY)
