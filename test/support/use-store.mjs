@@ -5,19 +5,9 @@ import { createRequire } from 'node:module';
 const [format, backend, dir] = process.argv.slice(2);
 const lib = format === 'cjs' ? createRequire(import.meta.url)('audio-store') : await import('audio-store');
 
-const wav = Buffer.alloc(144);
-wav.write('RIFF', 0);
-wav.writeUInt32LE(136, 4);
-wav.write('WAVEfmt ', 8);
-wav.writeUInt32LE(16, 16);
-wav.writeUInt16LE(1, 20);
-wav.writeUInt16LE(1, 22);
-wav.writeUInt32LE(8000, 24);
-wav.writeUInt32LE(8000, 28);
-wav.writeUInt16LE(1, 32);
-wav.writeUInt16LE(8, 34);
-wav.write('data', 36);
-wav.writeUInt32LE(100, 40);
+// The test helpers' WAV generator, from the package's own testing entry (it brings no AWS SDK).
+const { makeWav } = await import('audio-store/testing');
+const wav = makeWav(144);
 
 const env =
   backend === 's3'
