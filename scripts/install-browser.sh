@@ -20,8 +20,8 @@ fi
 
 echo "browser: installing Debian's chromium" >&2
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends chromium >&2
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends chromium >&2
 
 if [[ ! -x "$CHROMIUM" ]]; then
   echo "browser: apt installed chromium but $CHROMIUM is missing" >&2

@@ -24,7 +24,7 @@ fi
 
 echo "s3 test server: installing ceph-mon ceph-osd radosgw (missing: ${missing[*]:-python3-rados})" >&2
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
 # The packages' maintainer scripts try to enable systemd units; without systemd
 # that is skipped harmlessly. No daemon is started by the install.
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw curl python3-rados >&2
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw curl python3-rados >&2

@@ -64,7 +64,7 @@ EOF
 # Refuse to `rm -rf` anything that does not look like our own directory.
 check_dir() {
   case "$DIR" in
-    "" | / | /tmp | /tmp/ | "$HOME" | "$HOME"/) log "refusing to use AUDIO_STORE_S3_DIR=$DIR"; exit 2 ;;
+    "" | / | /tmp | /tmp/ | "${HOME:-/}" | "${HOME:-/}"/) log "refusing to use AUDIO_STORE_S3_DIR=$DIR"; exit 2 ;;
   esac
   if [[ -d $DIR && -n "$(ls -A "$DIR")" && ! -f $DIR/ceph.conf && ! -d $DIR/run ]]; then
     log "$DIR exists, is not empty and does not look like an s3-test-server directory; refusing to wipe it"
@@ -246,7 +246,8 @@ mon_ready() {
 }
 rgw_ready() {
   daemon_state rgw || return
-  curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"
+  # --noproxy: an http_proxy in the environment must not swallow a loopback probe.
+  curl -sf --noproxy '*' -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"
 }
 
 wait_for() { # wait_for SECONDS DESCRIPTION PROBE...

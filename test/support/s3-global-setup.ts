@@ -121,7 +121,10 @@ async function startCeph(): Promise<{ target: RealS3Target; stop: () => Promise<
   if (!existsSync(SCRIPT)) throw new Error(`AUDIO_STORE_TEST_S3=ceph, but ${SCRIPT} is missing`);
   sweepStaleServers();
   const dir = `${DIR_PREFIX}${process.pid}`;
-  const [port, monPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  // Each probe frees its port before the next one, so the two could otherwise be the same.
+  let monPort = await freePort();
+  while (monPort === port) monPort = await freePort();
   const env = serverEnv(dir, { AUDIO_STORE_S3_PORT: String(port), AUDIO_STORE_S3_MON_PORT: String(monPort) });
   const started = performance.now();
 
