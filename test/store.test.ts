@@ -276,4 +276,12 @@ describe('isAudioStoreError', () => {
     expect(isAudioStoreError(foreign, 'NOT_FOUND')).toBe(true);
     expect(isAudioStoreError(Object.assign(new Error('x'), { code: 'NOT_FOUND' }))).toBe(false);
   });
+
+  it('keeps the code of a branded error a custom backend throws from another copy', async () => {
+    const foreign = () => Promise.reject(Object.assign(new Error('gone'), { code: 'NOT_FOUND', [Symbol.for('audio-store.AudioStoreError')]: true }));
+    const backend: StorageBackend = { ...createMemoryBackend(), name: 'foreign', head: foreign };
+    const store = createAudioStore({ backend, logger: false });
+    await expect(store.head('a.wav')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await store.exists('a.wav')).toBe(false);
+  });
 });

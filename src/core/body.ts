@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { AudioStoreError } from '../errors.js';
+import { AudioStoreError, isAudioStoreError } from '../errors.js';
 import type { AudioBody } from '../types.js';
 import { sniffAudio, SNIFF_BYTES } from './sniff.js';
 import type { AudioFormat } from './formats.js';
@@ -66,7 +66,7 @@ function tooLarge(maxBytes: number, key: string | undefined): AudioStoreError {
 
 /** The caller's stream broke (a client hung up mid-upload): not the storage's fault, but reported the same way. */
 function sourceError(err: unknown, key: string | undefined): AudioStoreError {
-  if (err instanceof AudioStoreError) return err;
+  if (isAudioStoreError(err)) return err;
   const why = err instanceof Error ? err.message : String(err);
   return new AudioStoreError('BACKEND_ERROR', `Reading the body failed: ${why}`, { key, cause: err });
 }

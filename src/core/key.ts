@@ -5,7 +5,7 @@ import { AudioStoreError } from '../errors.js';
 export const RESERVED_PREFIX = '.audio-store/';
 
 /** S3's limit; also keeps local paths well under PATH_MAX. */
-const MAX_KEY_BYTES = 1024;
+export const MAX_KEY_BYTES = 1024;
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators that split log lines.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;

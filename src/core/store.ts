@@ -1,5 +1,5 @@
 import type { BackendListEntry, StorageBackend } from '../backend.js';
-import { AudioStoreError } from '../errors.js';
+import { AudioStoreError, isAudioStoreError } from '../errors.js';
 import type { Log } from '../log.js';
 import type {
   AudioBody,
@@ -183,7 +183,7 @@ export function createStore(ctx: StoreContext): AudioStore {
         await head(key);
         return true;
       } catch (err) {
-        if (err instanceof AudioStoreError && err.code === 'NOT_FOUND') return false;
+        if (isAudioStoreError(err, 'NOT_FOUND')) return false;
         throw err;
       }
     },

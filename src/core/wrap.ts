@@ -1,4 +1,4 @@
-import { AudioStoreError } from '../errors.js';
+import { AudioStoreError, isAudioStoreError } from '../errors.js';
 import type { StorageBackend } from '../backend.js';
 import { redact } from '../log.js';
 
@@ -22,7 +22,8 @@ export function wrapError(
   key: string | undefined,
   secrets: readonly string[],
 ): AudioStoreError {
-  if (err instanceof AudioStoreError) {
+  // By brand, not instanceof: a custom backend may throw errors of another copy of the library.
+  if (isAudioStoreError(err)) {
     // A backend may have quoted the store's own error text, which can echo a credential.
     const clean = redact(err.message, secrets);
     return clean === err.message ? err : new AudioStoreError(err.code, clean, { key: err.key, cause: err.cause });

@@ -1,10 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3ClientConfig } from './client-config.js';
 import type { S3Settings } from './config.js';
+import { MAX_KEY_BYTES } from '../../core/key.js';
 import { AudioStoreError } from '../../errors.js';
 import { loadClientS3 } from './sdk.js';
-
-const MAX_OBJECT_KEY_BYTES = 1024;
 
 /** What every S3 operation needs: the settings and a client, created on first use. */
 export interface S3Context {
@@ -34,8 +33,8 @@ export function createS3Context(settings: S3Settings): S3Context {
     objectKey(key) {
       const objectKey = settings.prefix + key;
       // The core limits keys to S3's 1024 bytes; the configured prefix comes on top of that.
-      if (Buffer.byteLength(objectKey) > MAX_OBJECT_KEY_BYTES) {
-        throw new AudioStoreError('INVALID_KEY', `Key "${key}" is longer than S3's ${MAX_OBJECT_KEY_BYTES} bytes once the prefix "${settings.prefix}" is added`, { key });
+      if (Buffer.byteLength(objectKey) > MAX_KEY_BYTES) {
+        throw new AudioStoreError('INVALID_KEY', `Key "${key}" is longer than S3's ${MAX_KEY_BYTES} bytes once the prefix "${settings.prefix}" is added`, { key });
       }
       return objectKey;
     },
